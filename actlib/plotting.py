@@ -32,6 +32,27 @@ COLORS = {
     "mish": "#e7298a",
     "softmax": "#17becf",
 }
+
+
+def _register_notebook_display():
+    """Show a returned Figure as a PNG in IPython even if pyplot never created a figure.
+
+    matplotlib resolves its backend lazily, so the inline backend (which registers the PNG
+    formatter for Figures) is not loaded until pyplot makes a figure. Register it here.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:  # pragma: no cover - IPython is always there in the course
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    if Figure not in shell.display_formatter.formatters["image/png"].type_printers:
+        select_figure_formats(shell, {"png"}, bbox_inches="tight")
+
+
+_register_notebook_display()
 _EXTRA = ["#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354"]
 _DASHES = ["-", "--", "-.", ":"]
 
@@ -118,3 +139,45 @@ def plot_activations(activations, *, x=None, xlim=(-5.0, 5.0), derivative=True, 
         for ax in axes:
             ax.legend(fontsize="small", loc="best")
     return fig
+
+
+def draw_neuron(ax=None, *, inputs=("x_1", "x_2", "x_3"), weights=("w_1", "w_2", "w_3"), activation=r"\varphi"):
+    """Draw the artificial neuron: inputs, weighted sum z = w·x + b, activation, output a.
+
+    Returns the Figure.
+    """
+    if ax is None:
+        fig, grid = new_figure(1, size=(7.0, 3.6))
+        ax = grid[0, 0]
+    fig = ax.figure
+    n = len(inputs)
+    if len(weights) != n:
+        raise ValueError(f"draw_neuron: expected one weight per input ({n}); got {len(weights)}.")
+    ys = np.linspace(0.85, 0.15, n) if n > 1 else np.array([0.5])
+    body, r = (1.0, 0.5), 0.13
+    for y, xi, wi in zip(ys, inputs, weights, strict=True):
+        ax.add_patch(_circle((0.15, y), 0.065, "#ddeeff"))
+        ax.text(0.15, y, f"${xi}$", ha="center", va="center", fontsize=13)
+        ax.annotate("", xy=(body[0] - r, body[1]), xytext=(0.22, y), arrowprops=dict(arrowstyle="->", color="0.3", lw=1.4))
+        tx, ty = 0.22 + 0.3 * (body[0] - r - 0.22), y + 0.3 * (body[1] - y)
+        ax.text(tx, ty + 0.045, f"${wi}$", ha="center", va="bottom", fontsize=12, color="#0072b2")
+    ax.add_patch(_circle(body, r, "#fff3d6"))
+    ax.plot([body[0], body[0]], [body[1] - r, body[1] + r], color="0.3", lw=1)
+    ax.text(body[0] - r / 2, body[1], r"$\Sigma$", ha="center", va="center", fontsize=15)
+    ax.text(body[0] + r / 2, body[1], f"${activation}$", ha="center", va="center", fontsize=15)
+    ax.annotate("", xy=(body[0], body[1] - r), xytext=(body[0], body[1] - r - 0.17), arrowprops=dict(arrowstyle="->", color="#d55e00", lw=1.4))
+    ax.text(body[0], body[1] - r - 0.2, "$b$ (bias)", ha="center", va="top", fontsize=12, color="#d55e00")
+    ax.annotate("", xy=(1.55, body[1]), xytext=(body[0] + r, body[1]), arrowprops=dict(arrowstyle="->", color="0.3", lw=1.4))
+    ax.text(1.58, body[1], "$a$", ha="left", va="center", fontsize=15)
+    ax.text(1.0, 0.93, r"$z = \mathbf{w}^\top\mathbf{x} + b \qquad a = " + activation + "(z)$", ha="center", va="center", fontsize=13)
+    ax.set_xlim(0.0, 1.75)
+    ax.set_ylim(0.0, 1.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return fig
+
+
+def _circle(center, radius, face):
+    from matplotlib.patches import Circle
+
+    return Circle(center, radius, facecolor=face, edgecolor="0.3", lw=1.2)
