@@ -36,7 +36,7 @@ __all__ = [
     "unregister",
 ]
 
-_LAZY = {"course", "plotting", "widgets", "simulate", "nn", "data", "init", "keras_tools", "exercises", "linear_regions"}
+_LAZY = {"course", "plotting", "widgets", "simulate", "nn", "data", "init", "keras_tools", "exercises", "explorer"}
 
 
 def __getattr__(name):  # PEP 562: submodules that import heavy libraries load on first use
