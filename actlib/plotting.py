@@ -131,7 +131,7 @@ def plot_activations(activations, *, x=None, xlim=(-5.0, 5.0), derivative=True, 
         style = dict(color=color(a.name), linestyle=_DASHES[n % len(_DASHES)], lw=2)
         axes[0].plot(x, a(x), label=a.label, **style)
         if derivative:
-            axes[1].plot(x, a.grad(x), label=a.label + "′", **style)
+            axes[1].plot(*_break_at_jumps(x, a.grad(x), a.kinks), label=a.label + "′", **style)
     style_axis(axes[0], ylabel=r"$\varphi(x)$", title=title or "activation")
     if derivative:
         style_axis(axes[1], ylabel=r"$\varphi'(x)$", title="derivative")
@@ -139,6 +139,18 @@ def plot_activations(activations, *, x=None, xlim=(-5.0, 5.0), derivative=True, 
         for ax in axes:
             ax.legend(fontsize="small", loc="best")
     return fig
+
+
+def _break_at_jumps(x, y, kinks):
+    """Insert a gap (NaN) at each kink, so a jump in f' is not drawn as a vertical line."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    for k in kinks:
+        y = np.where(x == k, np.nan, y)  # the value at the kink is a convention, not part of either branch
+        i = int(np.searchsorted(x, k))
+        if 0 < i < x.size:
+            x = np.insert(x, i, k)
+            y = np.insert(y, i, np.nan)
+    return x, y
 
 
 def draw_neuron(ax=None, *, inputs=("x_1", "x_2", "x_3"), weights=("w_1", "w_2", "w_3"), activation=r"\varphi"):
