@@ -146,8 +146,9 @@ def check_derivative(student_grad, name, *, rtol=1e-6, atol=1e-9, **params) -> F
     want = act.grad(x)
     ratio = np.divide(got, want, out=np.full_like(got, np.nan), where=np.abs(want) > 1e-6)
     finite = ratio[np.isfinite(ratio)]
-    constant_ratio = finite.size > 3 and np.allclose(finite, finite[0], rtol=1e-6) and not np.isclose(finite[0], 1.0)
+    constant_ratio = finite.size > 3 and np.allclose(finite, finite[0], rtol=1e-6) and not np.isclose(finite[0], 1.0) and finite[0] != 0
     hints = [
+        (np.allclose(got, 0.0), "your derivative is 0 everywhere: is the function still a placeholder?"),
         (np.allclose(got, act(x), rtol=rtol, atol=atol), "this is the function itself, not its derivative"),
         (np.allclose(got, -want, rtol=rtol, atol=atol), "the sign is flipped everywhere"),
         (constant_ratio, f"your derivative is {finite[0]:.4g} times the right one everywhere: a constant factor (chain rule?) is off" if finite.size else ""),

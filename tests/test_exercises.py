@@ -59,6 +59,7 @@ def test_check_activation_rejects_typical_mistakes(wrong, name, params, expected
         (lambda x: np.tanh(x), "tanh", "function itself"),
         (lambda x: 2 * naive_sigmoid(x) * (1 - naive_sigmoid(x)), "sigmoid", "2 times"),
         (lambda x: -(1 - np.tanh(x) ** 2), "tanh", "sign"),
+        (lambda x: np.zeros_like(x), "sigmoid", "0 everywhere"),
     ],
 )
 def test_check_derivative_rejects_typical_mistakes(wrong, name, expected_words):
