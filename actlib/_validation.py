@@ -23,9 +23,10 @@ def _short(value, limit=60):
 def as_float_array(x, func: str) -> np.ndarray:
     """Convert ``x`` to a floating NumPy array, keeping float32/float64 and promoting the rest.
 
-    float16 and float32 stay float32 and float64 respectively (float16 is computed in float32
-    and converted back by the caller via ``out_dtype``); integers, booleans and lists become
-    float64. Complex numbers, strings and objects raise ``TypeError``.
+    float32 and float64 arrays are returned as they are; float16 is converted to float32 (the
+    caller computes in float32 and converts the result back to float16); integers, booleans and
+    lists of numbers become float64. Complex numbers, strings, None and other objects raise
+    ``TypeError``.
     """
     if isinstance(x, np.ndarray):
         arr = x
@@ -50,10 +51,17 @@ def as_float_array(x, func: str) -> np.ndarray:
     if kind == "c":
         raise TypeError(f"{func}: expected real numbers; got complex values (dtype {arr.dtype}). Pass x.real if that is what you mean.")
     if kind == "O":
-        try:
-            return arr.astype(np.float64)
-        except (TypeError, ValueError):
-            pass
+        # NumPy casts None to NaN and "2" to 2.0: that would hide a mistake, so refuse both.
+        if any(v is None for v in arr.flat):
+            raise TypeError(
+                f"{func}: expected real numbers (a number, list or NumPy array); got {_short(x)}, which contains None "
+                "(use np.nan for a missing value)."
+            )
+        if not any(isinstance(v, (str, bytes)) for v in arr.flat):
+            try:
+                return arr.astype(np.float64)
+            except (TypeError, ValueError):
+                pass
     raise TypeError(f"{func}: expected real numbers (a number, list or NumPy array); got {_short(x)} (dtype {arr.dtype}).")
 
 

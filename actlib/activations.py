@@ -34,6 +34,7 @@ __all__ = [
     "elu_grad",
     "gelu",
     "gelu_grad",
+    "gelu_mode",
     "leaky_relu",
     "leaky_relu_grad",
     "linear",
@@ -41,6 +42,8 @@ __all__ = [
     "log_softmax",
     "mish",
     "mish_grad",
+    "prelu",
+    "prelu_grad",
     "relu",
     "relu_grad",
     "selu",
@@ -75,13 +78,22 @@ def _elementwise(func):
     def wrapper(x, *args, **kwargs):
         arr = as_float_array(x, name)
         out = func(arr, *args, **kwargs)
-        if isinstance(x, np.ndarray) and x.dtype == np.float16:
-            out = out.astype(np.float16)
-        elif out.dtype != arr.dtype:
-            out = out.astype(arr.dtype)
-        return np.asarray(out)
+        return _restore_dtype(out, x, arr)
 
     return wrapper
+
+
+def _restore_dtype(out, x, arr):
+    """Give ``out`` the dtype the rules promise for input ``x`` (converted to ``arr``).
+
+    float16 input (an array or a NumPy scalar) was computed in float32 and goes back to float16;
+    a result too large for float16 becomes ±inf, as IEEE arithmetic would, without a warning.
+    """
+    target = np.float16 if getattr(x, "dtype", None) == np.float16 else arr.dtype
+    if out.dtype != target:
+        with np.errstate(over="ignore"):
+            out = np.asarray(out).astype(target)
+    return np.asarray(out)
 
 
 def _ones_like(x):
@@ -135,9 +147,18 @@ def tanh(x):
 
 @_elementwise
 def tanh_grad(x):
-    """tanh'(x) = 1 − tanh²(x)."""
-    t = np.tanh(x)
-    return 1.0 - t * t
+    """tanh'(x) = 1 − tanh²(x), computed as sech²(x) = (1/cosh x)².
+
+    The sech form keeps full relative precision in the tails, where 1 − tanh²(x) cancels
+    (1 − tanh²(20) is 0.0 in float64, the true value is 1.7e−17; at x = 10 the subtraction
+    leaves only 8 correct digits). cosh overflows to inf beyond |x| ≈ 710 (89 in float32),
+    where the derivative has underflowed to 0 anyway, and 1/inf is exactly that 0.
+    """
+    with np.errstate(over="ignore"):
+        s = np.cosh(x, out=np.empty_like(x))  # an array even for 0-d input, so it can be reused in place
+    np.reciprocal(s, out=s)
+    s *= s
+    return s
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,13 +178,29 @@ def relu_grad(x):
 @_elementwise
 def leaky_relu(x, alpha=0.01):
     """Leaky ReLU: x for x > 0, α·x otherwise (α is the negative slope)."""
-    return np.where(x > 0, x, alpha * x)
+    # α > 1 times a huge x overflows to ±inf, the correctly rounded result; α = 0 times −inf is
+    # NaN, replaced by the limit 0 below
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.where(x > 0, x, alpha * x)
+    return _fix_infinite(x, out, np.inf, 0.0) if alpha == 0 else out
 
 
 @_elementwise
 def leaky_relu_grad(x, alpha=0.01):
     """1 for x > 0, α for x < 0; at x = 0 we use α (as TensorFlow does)."""
     return alpha + (1.0 - alpha) * np.heaviside(x, 0.0)
+
+
+@_elementwise
+def prelu(x, alpha=0.25):
+    """Parametric ReLU (He et al. 2015): Leaky ReLU whose slope α is learned; here its current value."""
+    return leaky_relu.__wrapped__(x, alpha)
+
+
+@_elementwise
+def prelu_grad(x, alpha=0.25):
+    """1 for x > 0, α for x < 0; at x = 0 we use α (as TensorFlow does)."""
+    return leaky_relu_grad.__wrapped__(x, alpha)
 
 
 @_elementwise
@@ -174,17 +211,20 @@ def elu(x, alpha=1.0):
 
 @_elementwise
 def elu_grad(x, alpha=1.0):
-    """1 for x > 0, α·e^x for x < 0; at x = 0 we use 1 (TensorFlow's convention).
+    """1 for x > 0, α·e^x for x ≤ 0: at x = 0 we use α, what TensorFlow gives.
 
-    For α = 1 both one-sided derivatives are 1, so ELU is continuously differentiable.
+    ``tf.nn.elu`` (α = 1) has derivative 1 at 0, and ``keras.activations.elu(x, alpha)`` is
+    ``where(x > 0, elu(x), α·elu(x))``, whose gradient at 0 is α; both are α. For α = 1 both
+    one-sided derivatives are 1, so ELU is continuously differentiable.
     """
-    return np.where(x >= 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+    return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
 
 
 @_elementwise
 def selu(x):
     """Scaled ELU: λ·elu(x, α) with λ ≈ 1.0507 and α ≈ 1.6733 (``SELU_LAMBDA``, ``SELU_ALPHA``)."""
-    return SELU_LAMBDA * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.minimum(x, 0.0)))
+    with np.errstate(over="ignore"):  # λ·x for x near the float maximum: inf, correctly rounded
+        return SELU_LAMBDA * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.minimum(x, 0.0)))
 
 
 @_elementwise
@@ -198,7 +238,8 @@ def selu_grad(x):
 @_elementwise
 def softplus(x):
     """softplus(x) = log(1 + e^x), computed as ``logaddexp(0, x)`` so softplus(1000) = 1000."""
-    return np.logaddexp(0.0, x)
+    with np.errstate(invalid="ignore"):  # logaddexp warns on NaN input; NaN still propagates
+        return np.logaddexp(0.0, x)
 
 
 @_elementwise
@@ -210,6 +251,7 @@ def softplus_grad(x):
 def _fix_infinite(x, out, at_pos_inf, at_neg_inf):
     """Put the limits at ±inf (where ∞·0 would give NaN)."""
     if not np.isfinite(x).all():
+        out = np.array(out, copy=True)  # a ufunc on a 0-d array returns a read-only scalar
         out[x == np.inf] = at_pos_inf
         out[x == -np.inf] = at_neg_inf
     return out
@@ -218,20 +260,51 @@ def _fix_infinite(x, out, at_pos_inf, at_neg_inf):
 @_elementwise
 def swish(x, beta=1.0):
     """Swish / SiLU: x·σ(β·x). β = 1 is SiLU; β = 0 gives x/2; β → ∞ approaches ReLU."""
-    if beta == 1.0:
-        return x * special.expit(x)
-    with np.errstate(over="ignore"):  # β·x may overflow to ±inf, where σ is exactly 0 or 1
-        return x * special.expit(beta * x)
+    # β·x may overflow to ±inf, where σ is exactly 0 or 1; only ±inf input reaches ∞·0, fixed below
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = x * special.expit(x if beta == 1.0 else beta * x)
+    if beta > 0:
+        return _fix_infinite(x, out, np.inf, 0.0)
+    return _fix_infinite(x, out, np.inf, -np.inf)
+
+
+def _gate_grad(x, c):
+    """d/dx x·σ(c·x) = σ(cx) + cx·σ(cx)·σ(−cx), for c ≥ 0, without NaN for any finite x."""
+    with np.errstate(over="ignore", invalid="ignore"):  # c·x may overflow; ±inf input is fixed below
+        # Beyond |cx| = 1e4 the second term is 0 to machine precision; clipping keeps ∞·0 away.
+        cx = np.clip(x if c == 1.0 else c * x, -1e4, 1e4)
+        s = special.expit(cx)
+        out = s + cx * s * special.expit(-cx)
+    if c > 0:
+        return _fix_infinite(x, out, 1.0, 0.0)
+    return _fix_infinite(x, out, 0.5, 0.5)
 
 
 @_elementwise
 def swish_grad(x, beta=1.0):
     """d/dx x·σ(βx) = σ(βx) + β·x·σ(βx)·σ(−βx)."""
-    with np.errstate(over="ignore", invalid="ignore"):  # only ±inf input reaches ∞·0, fixed below
-        bx = x if beta == 1.0 else beta * x
-        s = special.expit(bx)
-        out = s + bx * s * special.expit(-bx)
-    return _fix_infinite(x, out, 1.0, 0.0 if beta > 0 else 0.5)
+    return _gate_grad(x, beta)
+
+
+def gelu_mode(approximate) -> str:
+    """``"exact"``, ``"tanh"`` or ``"sigmoid"`` for a GELU ``approximate`` setting.
+
+    Accepted: ``False``/``None``/``"exact"``/``"erf"``/``"none"`` (x·Φ(x)), ``True``/``"tanh"``
+    (True means tanh, as in Keras) and ``"sigmoid"``; anything else raises, so that a typo never
+    silently selects another formula.
+    """
+    if approximate is None or isinstance(approximate, (bool, np.bool_)):
+        return "tanh" if approximate else "exact"
+    if isinstance(approximate, str):
+        mode = {"exact": "exact", "erf": "exact", "none": "exact", "false": "exact", "tanh": "tanh", "sigmoid": "sigmoid"}.get(
+            approximate.strip().lower()
+        )
+        if mode is not None:
+            return mode
+        raise ValueError(f"gelu: approximate must be False (exact, x·Φ(x)), 'tanh' or 'sigmoid'; got {approximate!r}.")
+    raise TypeError(
+        f"gelu: approximate must be False (exact, x·Φ(x)), 'tanh' or 'sigmoid'; got {approximate!r} of type {type(approximate).__name__}."
+    )
 
 
 @_elementwise
@@ -240,15 +313,20 @@ def gelu(x, approximate=False):
 
     * ``approximate=False``: the exact x·Φ(x), Φ the standard normal CDF (``scipy.special.ndtr``,
       accurate in the far left tail where 0.5·(1 + erf(x/√2)) cancels to 0).
-    * ``"tanh"``: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), computed as x·σ(2u).
+    * ``"tanh"`` (or ``True``, as in Keras): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))),
+      computed as x·σ(2u).
     * ``"sigmoid"``: x·σ(1.702·x).
     """
-    if approximate is False or approximate is None:
-        return x * special.ndtr(x)
-    with np.errstate(over="ignore"):  # x³ may overflow to ±inf, where σ is exactly 0 or 1
-        if approximate == "tanh":
-            return x * special.expit(2.0 * GELU_TANH_C * (x + 0.044715 * x * x * x))
-        return x * special.expit(GELU_SIGMOID_C * x)
+    mode = gelu_mode(approximate)
+    # x³ may overflow to ±inf, where σ is exactly 0 or 1; only ±inf input reaches ∞·0, fixed below
+    with np.errstate(over="ignore", invalid="ignore"):
+        if mode == "exact":
+            out = x * special.ndtr(x)
+        elif mode == "tanh":
+            out = x * special.expit(2.0 * GELU_TANH_C * (x + 0.044715 * x * x * x))
+        else:
+            out = x * special.expit(GELU_SIGMOID_C * x)
+    return _fix_infinite(x, out, np.inf, 0.0)
 
 
 @_elementwise
@@ -257,31 +335,33 @@ def gelu_grad(x, approximate=False):
 
     exact: Φ(x) + x·φ(x); tanh: σ(2u) + x·2u'·σ(2u)·σ(−2u); sigmoid: σ(cx) + c·x·σ(cx)·σ(−cx).
     """
+    mode = gelu_mode(approximate)
+    if mode == "sigmoid":
+        return _gate_grad(x, GELU_SIGMOID_C)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        if approximate is False or approximate is None:
+        if mode == "exact":
             xc = np.clip(x, -40.0, 40.0)  # φ(±40) underflows to 0 anyway; avoids x² overflow
             out = special.ndtr(x) + xc * (_INV_SQRT_2PI * np.exp(-0.5 * xc * xc))
-        elif approximate == "tanh":
+        else:
             xc = np.clip(x, -1e5, 1e5)  # beyond this the derivative is 0 or 1 to machine precision
             u2 = 2.0 * GELU_TANH_C * (xc + 0.044715 * xc * xc * xc)
             du2 = 2.0 * GELU_TANH_C * (1.0 + 3 * 0.044715 * xc * xc)
             out = special.expit(u2) + xc * du2 * special.expit(u2) * special.expit(-u2)
-        else:
-            cx = GELU_SIGMOID_C * x
-            out = special.expit(cx) + cx * special.expit(cx) * special.expit(-cx)
     return _fix_infinite(x, out, 1.0, 0.0)
 
 
 @_elementwise
 def mish(x):
     """Mish: x·tanh(softplus(x))."""
-    return x * np.tanh(np.logaddexp(0.0, x))
+    with np.errstate(invalid="ignore"):  # NaN input (logaddexp warns) and −∞·0, fixed below
+        out = x * np.tanh(np.logaddexp(0.0, x))
+    return _fix_infinite(x, out, np.inf, 0.0)
 
 
 @_elementwise
 def mish_grad(x):
     """mish'(x) = tanh(sp) + x·(1 − tanh²(sp))·σ(x), sp = softplus(x)."""
-    with np.errstate(invalid="ignore"):  # only ±inf input reaches ∞·0, fixed below
+    with np.errstate(invalid="ignore"):  # NaN input (logaddexp warns) and ∞·0, fixed below
         t = np.tanh(np.logaddexp(0.0, x))
         out = t + x * (1.0 - t * t) * special.expit(x)
     return _fix_infinite(x, out, 1.0, 0.0)
@@ -289,9 +369,29 @@ def mish_grad(x):
 
 # ---------------------------------------------------------------------------------------------
 # softmax: a vector function
-def _check_vector(arr, func):
+def _check_vector(arr, func, axis=-1):
     if arr.ndim == 0:
         raise ValueError(f"{func}: expected a vector (at least 1-D: softmax normalises along an axis); got the scalar {arr!r}.")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{func}: axis must be an int; got {axis!r} of type {type(axis).__name__}.")
+    if not -arr.ndim <= axis < arr.ndim:
+        raise ValueError(f"{func}: axis must be between {-arr.ndim} and {arr.ndim - 1} for a {arr.ndim}-D input; got {axis}.")
+    if arr.shape[axis] == 0:
+        raise ValueError(f"{func}: expected at least one entry along axis {axis}; got an input of shape {arr.shape}.")
+
+
+def _shifted(x, axis):
+    """x − max(x) along ``axis``, with 0 where x is the maximum (also when it is ±inf).
+
+    Softmax is shift invariant; the shift keeps every exponent ≤ 0. Writing 0 where x equals its
+    maximum gives the limits for infinite input (softmax([inf, 0]) = [1, 0]) instead of inf − inf.
+    """
+    m = np.max(x, axis=axis, keepdims=True)
+    with np.errstate(invalid="ignore", over="ignore"):  # −max − max is −inf; inf − inf only where x == m
+        z = x - m
+    if not np.isfinite(m).all():  # the slow path only for infinite (or NaN) input
+        z = np.where(x == m, 0.0, z)
+    return z
 
 
 @_elementwise
@@ -301,29 +401,28 @@ def softmax(x, axis=-1):
     Subtracting the maximum changes nothing mathematically (softmax is shift invariant) but keeps
     every exponent ≤ 0, so softmax([1000, 1000]) is [0.5, 0.5] instead of NaN.
     """
-    _check_vector(x, "softmax")
-    with np.errstate(invalid="ignore"):  # only non-finite input (inf − inf) gets here
-        z = x - np.max(x, axis=axis, keepdims=True)
-        e = np.exp(z)
-        return e / np.sum(e, axis=axis, keepdims=True)
+    _check_vector(x, "softmax", axis)
+    e = np.exp(_shifted(x, axis))
+    return e / np.sum(e, axis=axis, keepdims=True)
 
 
 @_elementwise
 def log_softmax(x, axis=-1):
     """log softmax(x) = x − logsumexp(x), stable for any finite x."""
-    _check_vector(x, "log_softmax")
-    with np.errstate(invalid="ignore"):
-        z = x - np.max(x, axis=axis, keepdims=True)
-        return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+    _check_vector(x, "log_softmax", axis)
+    z = _shifted(x, axis)
+    return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
 
 
 def softmax_grad(x):
     """Jacobian of softmax along the last axis: J[..., i, j] = p_i·(δ_ij − p_j).
 
-    For x of shape (..., K) the result has shape (..., K, K).
+    For x of shape (..., K) the result has shape (..., K, K) and x's floating dtype.
     """
-    p = softmax(as_float_array(x, "softmax_grad"), axis=-1)
+    arr = as_float_array(x, "softmax_grad")
+    _check_vector(arr, "softmax_grad")
+    p = softmax(arr, axis=-1)
     jac = -p[..., :, None] * p[..., None, :]
     idx = np.arange(p.shape[-1])
     jac[..., idx, idx] += p
-    return jac
+    return _restore_dtype(jac, x, arr)

@@ -17,14 +17,18 @@ the same parameters, the recommended initializer and the paper.
 
 from __future__ import annotations
 
+import functools
 import math
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
 from . import activations as A
-from ._validation import check_real, unknown_name
+from ._validation import as_float_array, check_real, unknown_name
 
 __all__ = ["Activation", "aliases", "get", "names", "register", "unregister"]
 
@@ -214,16 +218,30 @@ def _dip(act):
 
 
 def _bisect_dip(act):
-    lo, hi = -20.0, 0.0
-    for _ in range(200):
+    """Bisection for the zero of f' left of 0, bracketed on a logarithmic grid of negative x.
+
+    The dip can lie far out or very close to 0: swish with β = 0.001 has its minimum at
+    x ≈ −1278, with β = 1000 at x ≈ −0.00128 (and there f'(−1) underflows to 0).
+    """
+    grid = -np.exp2(np.arange(-1000.0, 1001.0))  # −2^−1000 ... −2^1000, from 0 outwards
+    with np.errstate(all="ignore"):
+        negative = np.asarray(act.grad(grid)) < 0
+    if not negative.any():
+        raise ValueError(
+            f"actlib.get: {act.name} has output_range (None, ...), which asks for the minimum of a dip below zero, "
+            "but its derivative is never negative for x < 0; give the lower bound of output_range explicitly."
+        )
+    i = int(np.argmax(negative))  # the negative slope closest to 0; f' >= 0 between it and 0
+    lo, hi = float(grid[i]), (float(grid[i - 1]) if i > 0 else 0.0)
+    while True:
         mid = 0.5 * (lo + hi)
-        if act.grad(mid) < 0:
+        if mid in (lo, hi):  # adjacent floats: as precise as float64 allows
+            break
+        if float(act.grad(mid)) < 0:
             lo = mid
         else:
             hi = mid
-        if hi - lo < 1e-15:
-            break
-    x = 0.5 * (lo + hi)
+    x = hi if abs(float(act.grad(hi))) <= abs(float(act.grad(lo))) else lo
     return x, float(act(x))
 
 
@@ -292,13 +310,14 @@ def _relu():
 
 
 def _leaky_like(name, alpha, keras_fn, keras, keras_code, keras_note, reference, description):
+    fn, grad_fn = (A.leaky_relu, A.leaky_relu_grad) if name == "leaky_relu" else (A.prelu, A.prelu_grad)
     return dict(
         formula=r"\begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}",
         derivative=r"\begin{cases} 1 & x > 0 \\ \alpha & x \le 0 \end{cases}",
         output_range=(-inf if alpha > 0 else 0.0, inf), range_latex=None if alpha > 0 else r"[0, \infty)",
         monotonic=alpha >= 0, smooth=alpha == 1.0, zero_centered=alpha == 1.0,
         kinks=() if alpha == 1.0 else (0.0,), kink_convention=_RELU_KINK.format(v="α"),
-        fn=A.leaky_relu, grad_fn=A.leaky_relu_grad, keras=keras, keras_code=keras_code,
+        fn=fn, grad_fn=grad_fn, keras=keras, keras_code=keras_code,
         keras_note=keras_note, init="he_normal", reference=reference, description=description,
         keras_fn=keras_fn,
     )
@@ -327,7 +346,10 @@ def _prelu(alpha=0.25):
     return _leaky_like(
         "prelu", alpha, keras_fn=keras_fn, keras="PReLU",
         keras_code=f"keras.layers.PReLU(alpha_initializer=keras.initializers.Constant({alpha!r}))",
-        keras_note="a layer: α is learned, one per unit unless shared_axes is set; Keras starts it at 0",
+        keras_note=(
+            "a layer: α is learned, one per unit unless shared_axes is set; Keras starts it at 0; "
+            "it computes relu(x) − α·relu(−x), so tf.GradientTape gives 0 at exactly x = 0, not α"
+        ),
         reference=_REF["prelu"], description="Leaky ReLU whose slope α is learned (here: its current value)",
     )
 
@@ -340,8 +362,9 @@ def _elu(alpha=1.0):
         formula=r"\begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases}",
         derivative=r"\begin{cases} 1 & x > 0 \\ \alpha\, e^{x} & x \le 0 \end{cases}",
         output_range=(-alpha, inf), smooth=alpha == 1.0,
-        kinks=() if alpha == 1.0 else (0.0,), kink_convention=_RELU_KINK.format(v="1"),
+        kinks=() if alpha == 1.0 else (0.0,), kink_convention=_RELU_KINK.format(v="α"),
         keras="elu", keras_code=f"keras.activations.elu(x, alpha={alpha!r})", init="he_normal",
+        keras_note="" if alpha == 1.0 else "the bare string 'elu' means α = 1: pass alpha= to keras.activations.elu",
         reference=_REF["elu"], description="exponential linear unit; negative values saturate at −α",
         keras_fn=lambda k, alpha: lambda x: k.activations.elu(x, alpha=alpha),
     )
@@ -352,7 +375,7 @@ def _selu():
     return dict(
         fn=A.selu, grad_fn=A.selu_grad,
         formula=r"\lambda \begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases},\ \lambda \approx 1.0507,\ \alpha \approx 1.6733",
-        derivative=r"\lambda \begin{cases} 1 & x > 0 \\ \alpha\, e^{x} & x \le 0 \end{cases}",
+        derivative=r"\lambda \begin{cases} 1 & x \ge 0 \\ \alpha\, e^{x} & x < 0 \end{cases}",
         output_range=(-A.SELU_LAMBDA * A.SELU_ALPHA, inf), smooth=False, zero_centered=True,
         kinks=(0.0,), kink_convention=_RELU_KINK.format(v="λ"),
         keras="selu", keras_code="keras.activations.selu(x)", init="lecun_normal",
@@ -400,14 +423,8 @@ _GELU_APPROX = {False: "exact", "tanh": "tanh", "sigmoid": "sigmoid"}
 
 @_factory("gelu", approximate=False)
 def _gelu(approximate=False):
-    if approximate is True:
-        approximate = "tanh"  # Keras' meaning of approximate=True
-    if isinstance(approximate, str):
-        approximate = {"exact": False, "none": False, "erf": False}.get(approximate.lower(), approximate.lower())
-    if approximate is None:
-        approximate = False
-    if approximate not in _GELU_APPROX:
-        raise ValueError(f"gelu: approximate must be False (exact, x·Φ(x)), 'tanh' or 'sigmoid'; got {approximate!r}.")
+    # True means "tanh" (Keras' meaning); None, "exact", "erf" mean False; anything else raises.
+    approximate = {"exact": False, "tanh": "tanh", "sigmoid": "sigmoid"}[A.gelu_mode(approximate)]
     if approximate is False:
         formula = r"x\,\Phi(x) = \tfrac{x}{2}\bigl(1 + \operatorname{erf}(x/\sqrt{2})\bigr)"
         derivative = r"\Phi(x) + x\,\varphi(x)"
@@ -513,8 +530,8 @@ def get(name, **params) -> Activation:
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise TypeError(f"actlib.get: {key} takes {expected}; got {', '.join(repr(u) for u in unknown)}.{hint}")
     bound = {**factory.defaults, **params}
-    for k, v in params.items():  # alpha=1 means alpha=1.0: keep labels and cache keys canonical
-        if isinstance(factory.defaults.get(k), float) and isinstance(v, int) and not isinstance(v, bool):
+    for k, v in params.items():  # alpha=1 and np.float32(1) mean alpha=1.0: keep labels and cache keys canonical
+        if isinstance(factory.defaults.get(k), float) and isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)):
             bound[k] = float(v)
     fields = factory.build(**bound)
     bound.update(fields.pop("_params", {}))
@@ -536,12 +553,13 @@ def register(name, fn, grad, *, params=None, replace_existing=False, **fields) -
     ``fn(x, **params)`` and ``grad(x, **params)`` take and return NumPy arrays; ``fields`` are
     any of the Activation fields (formula, output_range, monotonic, ...). Returns the record.
     """
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"actlib.register: name must be a Python identifier such as 'my_act'; got {name!r}.")
-    if (name in _FACTORIES or name in _ALIASES) and not replace_existing:
+    if not isinstance(name, str) or not name.isidentifier() or name != name.lower():
+        raise ValueError(f"actlib.register: name must be a lower-case Python identifier such as 'my_act' (lookups ignore case); got {name!r}.")
+    if name in _BUILTIN or name in _ALIASES:
+        what = "a built-in activation" if name in _BUILTIN else f"an alias of the built-in {_ALIASES[name]!r}"
+        raise ValueError(f"actlib.register: {name!r} is {what} and cannot be replaced; choose another name.")
+    if name in _FACTORIES and not replace_existing:
         raise ValueError(f"actlib.register: {name!r} is already registered; pass replace_existing=True to replace it.")
-    if name in _BUILTIN:
-        raise ValueError(f"actlib.register: {name!r} is a built-in activation and cannot be replaced; choose another name.")
     for f, what in ((fn, "fn"), (grad, "grad")):
         if not callable(f):
             raise TypeError(f"actlib.register: {what} must be a function of x; got {f!r}.")
@@ -550,22 +568,51 @@ def register(name, fn, grad, *, params=None, replace_existing=False, **fields) -
     if bad:
         raise TypeError(f"actlib.register: unknown field(s) {', '.join(bad)}; allowed: {', '.join(sorted(allowed))}.")
     defaults = dict(params or {})
+    # The same input rules as the built-ins: numbers, lists and arrays in, arrays of x's shape and
+    # floating dtype out, a TypeError naming the activation for strings, None and complex numbers.
+    wrapped_fn, wrapped_grad = _with_array_rules(fn, name), _with_array_rules(grad, f"{name}.grad")
 
     def build(**bound):
-        return dict(fn=fn, grad_fn=grad, **fields)
+        return dict(fn=wrapped_fn, grad_fn=wrapped_grad, **fields)
 
+    previous = _FACTORIES.get(name)
     _FACTORIES[name] = _Factory(name, build, defaults)
     _DIPS.clear()
-    return get(name)
+    try:
+        return get(name)
+    except Exception:  # a record that cannot be built (bad fields, no dip to find): leave no trace
+        if previous is None:
+            del _FACTORIES[name]
+        else:
+            _FACTORIES[name] = previous
+        raise
+
+
+def _with_array_rules(f, func_name):
+    """Wrap a user's ``f(x, **params)`` with the input conversion and dtype rules of actlib.activations."""
+
+    @functools.wraps(f)
+    def wrapper(x, *args, **kwargs):
+        arr = as_float_array(x, func_name)
+        out = np.asarray(f(arr, *args, **kwargs))
+        if out.dtype.kind != "f":
+            out = out.astype(arr.dtype)
+        return A._restore_dtype(out, x, arr)
+
+    return wrapper
 
 
 def unregister(name) -> None:
     """Remove an activation added with ``register`` (built-ins cannot be removed)."""
-    if name in _BUILTIN:
+    if name in _BUILTIN or name in _ALIASES:
         raise ValueError(f"actlib.unregister: {name!r} is built in and cannot be removed.")
-    if name not in _FACTORIES:
-        raise unknown_name("actlib.unregister", "activation", name, set(_FACTORIES) - _BUILTIN)
+    custom = set(_FACTORIES) - _BUILTIN
+    if name not in custom:
+        if not custom:
+            raise ValueError(f"actlib.unregister: unknown activation {name!r}: no custom activations are registered (see actlib.register).")
+        raise unknown_name("actlib.unregister", "custom activation", name, custom)
     del _FACTORIES[name]
+    _DIPS.clear()
 
 
 def describe(name_or_act, **params) -> str:
