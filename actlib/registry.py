@@ -154,6 +154,11 @@ class Activation:
         rows.append(("paper", self.reference or "—"))
         return rows
 
+    @property
+    def output_range_latex(self) -> str:
+        """The output range as a LaTeX interval, e.g. ``[0, \\infty)`` for ReLU, ``(-1, 1)`` for tanh."""
+        return self._range_latex()
+
     def _range_latex(self):
         if self.range_latex:
             return self.range_latex
