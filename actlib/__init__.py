@@ -36,10 +36,11 @@ __all__ = [
     "unregister",
 ]
 
-_LAZY = {"course", "plotting", "widgets", "simulate", "nn", "data", "init", "keras_tools", "exercises", "explorer"}
-
-
-def __getattr__(name):  # PEP 562: submodules that import heavy libraries load on first use
-    if name in _LAZY:
-        return _importlib.import_module(f".{name}", __name__)
+def __getattr__(name):  # PEP 562: submodules (plotting, widgets, explorer, ...) load on first use
+    if not name.startswith("_"):
+        try:
+            return _importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise  # the submodule exists but needs something missing: show that error
     raise AttributeError(f"module 'actlib' has no attribute {name!r}")
