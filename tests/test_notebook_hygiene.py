@@ -103,3 +103,19 @@ def test_every_notebook_is_in_the_readme_map():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for path in NOTEBOOKS:
         assert path.name in readme, f"README.md: the notebook map should link {path.name}"
+
+
+def test_readme_map_matches_the_notebooks():
+    from actlib.course import course_map
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in readme.splitlines():
+        m = re.match(r"\| (\d\d) \| \[[^\]]+\]\(notebooks/([^)]+)\) \|.*\| ([\d–-]+) \| (yes|no) \|$", line)
+        if m:
+            rows[m.group(2)] = (m.group(3), m.group(4) == "yes")
+    for entry in course_map(ROOT / "notebooks"):
+        assert entry["file"] in rows, f"README.md: no map row for {entry['file']}"
+        minutes, keras = rows[entry["file"]]
+        assert minutes == entry["minutes"], f"README.md says {entry['file']} takes {minutes} minutes; the notebook says {entry['minutes']}"
+        assert keras == entry["keras"], f"README.md says {entry['file']} needs TensorFlow: {keras}; the notebook {'does' if entry['keras'] else 'does not'} call actlib.keras()"
