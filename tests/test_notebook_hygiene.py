@@ -21,9 +21,19 @@ def test_there_are_notebooks():
     assert len(NOTEBOOKS) >= 2, f"expected the course notebooks in notebooks/, found {[p.name for p in NOTEBOOKS]}"
 
 
-def test_numbered_in_teaching_order_without_gaps():
-    numbers = [int(p.name[:2]) for p in NOTEBOOKS]
-    assert numbers == list(range(len(numbers))), f"notebooks should be numbered 00, 01, 02, ... without gaps; found {numbers}"
+SEQUENCE = {
+    "00": "start_here", "01": "linearity_collapse", "02": "sigmoid_tanh", "03": "relu_family",
+    "04": "smooth_activations", "05": "softmax_outputs", "06": "vanishing_exploding", "07": "initialization",
+    "08": "normalization_dropout", "09": "keras_bakeoff", "10": "custom_learnable", "11": "playground",
+    "12": "myths_and_choosing",
+}  # the teaching order of DESIGN.md section 3
+
+
+def test_named_and_numbered_in_teaching_order():
+    for path in NOTEBOOKS:
+        number, _, name = path.stem.partition("_")
+        assert SEQUENCE.get(number) == name, f"{path.name}: the course sequence has {number}_{SEQUENCE.get(number)}.ipynb at this place"
+    assert (ROOT / "notebooks" / "00_start_here.ipynb").exists(), "the course starts with 00_start_here.ipynb"
 
 
 def _load(path):
