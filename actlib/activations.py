@@ -108,8 +108,23 @@ def _step(x):
 def _ones_like(x):
     """1 everywhere, NaN where x is NaN."""
     out = np.ones_like(x)
-    out[np.isnan(x)] = np.nan
+    nan = np.isnan(x)
+    if nan.any():
+        out[nan] = np.nan
     return out
+
+
+def _sig(x):
+    """σ(x) = 1/(1 + e^(−x)) on a float array, in place in a new buffer (the fastest stable form).
+
+    For very negative x, e^(−x) overflows to inf and 1/inf is 0, the correctly rounded result;
+    nothing is subtracted, so there is no cancellation in either tail.
+    """
+    out = np.negative(x, out=np.empty_like(x))  # a fresh array even for 0-d input
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,22 +147,27 @@ def linear_grad(x):
 def sigmoid(x):
     """Logistic sigmoid σ(x) = 1 / (1 + e^(−x)).
 
-    Computed with ``scipy.special.expit``, which splits on the sign of x so that e^(−x) never
-    overflows: sigmoid(−1000) is exactly 0.0 with no warning (the naive formula overflows).
+    For very negative x, e^(−x) overflows to inf and 1/inf is exactly the right 0: sigmoid(−1000)
+    is 0.0. Written naively, NumPy warns about that overflow (notebook 02 shows it); here the
+    overflow is expected and silenced, and no other operation can overflow.
     """
-    return special.expit(x)
+    return _sig(x)
 
 
 @_elementwise
 def sigmoid_grad(x):
-    """σ'(x) = σ(x)·(1 − σ(x)), computed as e/(1 + e)² with e = e^(−|x|).
+    """σ'(x) = σ(x)·(1 − σ(x)), computed as (0.5 / cosh(x/2))².
 
     The textbook σ(x)·(1 − σ(x)) loses everything for large x: 1 − σ(40) is 0.0 in float64, the
-    true value is 4.2e−18. With e = e^(−|x|) ≤ 1 nothing overflows and nothing cancels (σ' is even).
+    true value is 4.2e−18. The cosh form has no subtraction, so it keeps full relative precision
+    in both tails; cosh overflows to inf only where σ' has underflowed to 0 anyway.
     """
-    e = np.exp(-np.abs(x))
-    d = 1.0 + e
-    return e / (d * d)
+    out = np.multiply(x, 0.5, out=np.empty_like(x))
+    with np.errstate(over="ignore"):
+        np.cosh(out, out=out)
+    np.divide(0.5, out, out=out)
+    out *= out
+    return out
 
 
 @_elementwise
@@ -192,7 +212,11 @@ def leaky_relu(x, alpha=0.01):
     # α > 1 times a huge x overflows to ±inf, the correctly rounded result; α = 0 times −inf is
     # NaN, replaced by the limit 0 below
     with np.errstate(over="ignore", invalid="ignore"):
-        out = np.where(x > 0, x, alpha * x)
+        if alpha < 0:  # a PReLU may learn a negative slope: no max/min form
+            out = np.where(x > 0, x, alpha * x)
+        else:  # for 0 ≤ α ≤ 1 the larger of x and αx is the answer, for α > 1 the smaller
+            out = np.multiply(x, alpha, out=np.empty_like(x))
+            (np.maximum if alpha <= 1 else np.minimum)(x, out, out=out)
     return _fix_infinite(x, out, np.inf, 0.0) if alpha == 0 else out
 
 
@@ -216,8 +240,46 @@ def prelu_grad(x, alpha=0.25):
 
 @_elementwise
 def elu(x, alpha=1.0):
-    """Exponential linear unit: x for x > 0, α·(e^x − 1) otherwise (via ``expm1``)."""
-    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+    """Exponential linear unit: x for x > 0, α·(e^x − 1) otherwise (via ``expm1``).
+
+    Computed as max(x, 0) + α·expm1(min(x, 0)): each term is 0 on the other side of 0.
+    """
+    return _elu_sum(x, 1.0, alpha)
+
+
+def _elu_sum(x, scale, alpha):
+    """scale·max(x, 0) + scale·α·expm1(min(x, 0)), in place."""
+    neg = np.minimum(x, 0.0, out=np.empty_like(x))
+    np.expm1(neg, out=neg)
+    neg *= scale * alpha
+    out = np.maximum(x, 0.0, out=np.empty_like(x))
+    if scale != 1.0:
+        with np.errstate(over="ignore"):  # λ·x near the float maximum: inf, correctly rounded
+            out *= scale
+    out += neg
+    return out
+
+
+def _elu_grad(x, scale, alpha, at_zero_right):
+    """scale for x > 0 (and at 0 if ``at_zero_right``), scale·α·e^x otherwise.
+
+    g = α·e^min(x, 0) is the left branch; the right branch must be exactly 1 (then times scale).
+    For α ≤ 1, max(g, [x > 0]) picks 1 on the right and g on the left; for α > 1, min(g, c) with
+    c = 1 on the right and 1 + 2α (≥ g) on the left. Exact, and much cheaper than a masked write.
+    """
+    g = np.minimum(x, 0.0, out=np.empty_like(x))
+    np.exp(g, out=g)
+    g *= alpha
+    right = (x >= 0) if at_zero_right else (x > 0)
+    if alpha <= 1.0:
+        np.maximum(g, right, out=g)
+    else:
+        cap = np.multiply(~right, 2.0 * alpha, dtype=g.dtype)
+        cap += 1.0
+        np.minimum(g, cap, out=g)
+    if scale != 1.0:
+        g *= scale
+    return g
 
 
 @_elementwise
@@ -228,20 +290,19 @@ def elu_grad(x, alpha=1.0):
     ``where(x > 0, elu(x), α·elu(x))``, whose gradient at 0 is α; both are α. For α = 1 both
     one-sided derivatives are 1, so ELU is continuously differentiable.
     """
-    return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+    return _elu_grad(x, 1.0, alpha, at_zero_right=False)
 
 
 @_elementwise
 def selu(x):
     """Scaled ELU: λ·elu(x, α) with λ ≈ 1.0507 and α ≈ 1.6733 (``SELU_LAMBDA``, ``SELU_ALPHA``)."""
-    with np.errstate(over="ignore"):  # λ·x for x near the float maximum: inf, correctly rounded
-        return SELU_LAMBDA * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.minimum(x, 0.0)))
+    return _elu_sum(x, SELU_LAMBDA, SELU_ALPHA)
 
 
 @_elementwise
 def selu_grad(x):
     """λ for x > 0, λ·α·e^x for x < 0; at x = 0 we use λ (TensorFlow's convention)."""
-    return SELU_LAMBDA * np.where(x >= 0, 1.0, SELU_ALPHA * np.exp(np.minimum(x, 0.0)))
+    return _elu_grad(x, SELU_LAMBDA, SELU_ALPHA, at_zero_right=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,7 +324,7 @@ def _softplus(x):
 @_elementwise
 def softplus_grad(x):
     """softplus'(x) = σ(x)."""
-    return special.expit(x)
+    return _sig(x)
 
 
 def _fix_infinite(x, out, at_pos_inf, at_neg_inf):
@@ -280,19 +341,26 @@ def swish(x, beta=1.0):
     """Swish / SiLU: x·σ(β·x). β = 1 is SiLU; β = 0 gives x/2; β → ∞ approaches ReLU."""
     # β·x may overflow to ±inf, where σ is exactly 0 or 1; only ±inf input reaches ∞·0, fixed below
     with np.errstate(over="ignore", invalid="ignore"):
-        out = x * special.expit(x if beta == 1.0 else beta * x)
+        out = x * _sig(x if beta == 1.0 else beta * x)
     if beta > 0:
         return _fix_infinite(x, out, np.inf, 0.0)
     return _fix_infinite(x, out, np.inf, -np.inf)
 
 
 def _gate_grad(x, c):
-    """d/dx x·σ(c·x) = σ(cx) + cx·σ(cx)·σ(−cx), for c ≥ 0, without NaN for any finite x."""
+    """d/dx x·σ(c·x) = σ(cx)·(1 + cx·(1 − σ(cx))), for c ≥ 0, without NaN for any finite x.
+
+    Where σ(cx) rounds to 1, 1 − σ(cx) loses its relative precision, but then cx·(1 − σ(cx)) is
+    negligible next to the 1 it is added to, so the result keeps full precision.
+    """
     with np.errstate(over="ignore", invalid="ignore"):  # c·x may overflow; ±inf input is fixed below
         # Beyond |cx| = 1e4 the second term is 0 to machine precision; clipping keeps ∞·0 away.
         cx = np.clip(x if c == 1.0 else c * x, -1e4, 1e4)
-        s = special.expit(cx)
-        out = s + cx * s * special.expit(-cx)
+        s = _sig(cx)
+        out = np.subtract(1.0, s)
+        out *= cx
+        out += 1.0
+        out *= s
     if c > 0:
         return _fix_infinite(x, out, 1.0, 0.0)
     return _fix_infinite(x, out, 0.5, 0.5)
@@ -341,9 +409,9 @@ def gelu(x, approximate=False):
         if mode == "exact":
             out = x * special.ndtr(x)
         elif mode == "tanh":
-            out = x * special.expit(2.0 * GELU_TANH_C * (x + 0.044715 * x * x * x))
+            out = x * _sig(2.0 * GELU_TANH_C * (x + 0.044715 * x * x * x))
         else:
-            out = x * special.expit(GELU_SIGMOID_C * x)
+            out = x * _sig(GELU_SIGMOID_C * x)
     return _fix_infinite(x, out, np.inf, 0.0)
 
 
@@ -364,16 +432,26 @@ def gelu_grad(x, approximate=False):
             xc = np.clip(x, -1e5, 1e5)  # beyond this the derivative is 0 or 1 to machine precision
             u2 = 2.0 * GELU_TANH_C * (xc + 0.044715 * xc * xc * xc)
             du2 = 2.0 * GELU_TANH_C * (1.0 + 3 * 0.044715 * xc * xc)
-            out = special.expit(u2) + xc * du2 * special.expit(u2) * special.expit(-u2)
+            out = _sig(u2) + xc * du2 * _sig(u2) * _sig(np.negative(u2))
     return _fix_infinite(x, out, 1.0, 0.0)
 
 
 @_elementwise
 def mish(x):
-    """Mish: x·tanh(softplus(x))."""
+    """Mish: x·tanh(softplus(x)), computed as x·n/(n + 2) with n = e^x·(e^x + 2).
+
+    tanh(log(1 + e^x)) = ((1 + e^x)² − 1) / ((1 + e^x)² + 1) = n/(n + 2). x is capped at 20 inside
+    the exponential, where n/(n + 2) is already 1 to machine precision, so nothing overflows.
+    """
+    n = np.minimum(x, 20.0, out=np.empty_like(x))
+    np.exp(n, out=n)
+    t = n + 2.0
+    n *= t  # n = e^x (e^x + 2)
+    t = n + 2.0
+    np.divide(n, t, out=n)
     with np.errstate(invalid="ignore"):  # −∞·0, fixed below
-        out = x * np.tanh(_softplus(x))
-    return _fix_infinite(x, out, np.inf, 0.0)
+        n *= x
+    return _fix_infinite(x, n, np.inf, 0.0)
 
 
 @_elementwise
@@ -381,7 +459,7 @@ def mish_grad(x):
     """mish'(x) = tanh(sp) + x·(1 − tanh²(sp))·σ(x), sp = softplus(x)."""
     with np.errstate(invalid="ignore"):  # ∞·0, fixed below
         t = np.tanh(_softplus(x))
-        out = t + x * (1.0 - t * t) * special.expit(x)
+        out = t + x * (1.0 - t * t) * _sig(x)
     return _fix_infinite(x, out, 1.0, 0.0)
 
 
