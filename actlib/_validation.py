@@ -98,3 +98,14 @@ def unknown_name(func: str, what: str, name, known, aliases=None) -> ValueError:
     if aliases:
         listing += " (aliases: " + ", ".join(f"{a}\u2192{t}" for a, t in sorted(aliases.items())) + ")"
     return ValueError(f"{func}: unknown {what} {_short(name)}.{hint} Known: {listing}.")
+
+
+def as_rng(rng, func: str) -> np.random.Generator:
+    """A NumPy Generator from an int seed (>= 0), a Generator (returned as is) or None (fresh entropy)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0:
+        return np.random.default_rng(int(rng))
+    raise TypeError(f"{func}: rng must be a non-negative int seed, a numpy.random.Generator or None; got {_short(rng)}.")

@@ -27,20 +27,13 @@ import numbers
 
 import numpy as np
 
-from ._validation import check_real
+from ._validation import as_rng, check_real
 
 __all__ = ["circles", "moons", "spirals", "xor"]
 
 
 def _rng(func: str, rng) -> np.random.Generator:
-    """Turn ``rng`` (None, a non-negative int or a Generator) into a Generator."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None:
-        return np.random.default_rng()
-    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral) or rng < 0:
-        raise TypeError(f"{func}: rng must be a non-negative int seed, a numpy.random.Generator or None; got {rng!r}.")
-    return np.random.default_rng(int(rng))
+    return as_rng(rng, func)
 
 
 def _count(func: str, name: str, value, minimum: int = 1) -> int:

@@ -29,7 +29,7 @@ import numbers
 import numpy as np
 from scipy import special
 
-from ._validation import _short, check_real, unknown_name
+from ._validation import _short, as_rng, check_real, unknown_name
 from .registry import Activation, get
 
 __all__ = ["INITIALIZERS", "MLP", "OUTPUTS"]
@@ -50,14 +50,7 @@ _TRUNCATED_STD = 0.87962566103423978
 
 
 def _rng(rng, func):
-    """A Generator from an int seed, a Generator, or None (fresh entropy)."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None:
-        return np.random.default_rng()
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0:
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"{func}: rng must be a non-negative int seed, a numpy.random.Generator or None; got {_short(rng)}.")
+    return as_rng(rng, func)
 
 
 def _truncated_normal(rng, std, shape):
