@@ -1,0 +1,1 @@
+"""Browser tests: JupyterLab in the system Chromium, driven by Playwright (see conftest.py)."""
