@@ -252,6 +252,8 @@ def _elu_sum(x, scale, alpha):
     neg = np.minimum(x, 0.0, out=np.empty_like(x))
     np.expm1(neg, out=neg)
     neg *= scale * alpha
+    if scale == 1.0 and alpha <= 1.0:  # then α·expm1(x) ≥ x for x ≤ 0, so one max gives the same bits
+        return np.maximum(x, neg, out=neg)
     out = np.maximum(x, 0.0, out=np.empty_like(x))
     if scale != 1.0:
         with np.errstate(over="ignore"):  # λ·x near the float maximum: inf, correctly rounded
