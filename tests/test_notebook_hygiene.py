@@ -129,3 +129,11 @@ def test_readme_map_matches_the_notebooks():
         minutes, keras = rows[entry["file"]]
         assert minutes == entry["minutes"], f"README.md says {entry['file']} takes {minutes} minutes; the notebook says {entry['minutes']}"
         assert keras == entry["keras"], f"README.md says {entry['file']} needs TensorFlow: {keras}; the notebook {'does' if entry['keras'] else 'does not'} call actlib.keras()"
+
+
+def test_links_between_notebooks_resolve(notebook):
+    path, nb = notebook
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "markdown":
+            for target in re.findall(r"\]\(([^)#\s]+\.ipynb)", "".join(cell["source"])):
+                assert (path.parent / target).exists(), f"{path.name} cell {i}: links to {target}, which does not exist (yet)"
