@@ -590,6 +590,24 @@ def _lookup(rows, key):
 # The widget: wiring only
 
 
+def error_html(text: str) -> str:
+    """The red warning line the widgets show instead of raising in a callback."""
+    return f'<span style="color:#b00020">⚠ {html.escape(text)}</span>'
+
+
+def report_error(widget, exc: Exception) -> str:
+    """Show ``exc`` in ``widget.message`` and record it in ``widget.state`` (a frozen dataclass with
+    an ``error`` field, or None); the widget keeps its last good frame. Returns the error text.
+
+    Errors raised in ipywidgets callbacks would otherwise vanish into JupyterLab's log console.
+    """
+    error = f"{type(exc).__name__}: {exc}"
+    widget.message.value = error_html(error)
+    if widget.state is not None:
+        widget.state = replace(widget.state, error=error)
+    return error
+
+
 @dataclass(frozen=True)
 class ExplorerState:
     """What the explorer draws now (a fresh snapshot after every update)."""
@@ -799,10 +817,7 @@ class ActivationExplorer(W.VBox):
         except Exception as exc:
             if raise_errors:
                 raise
-            error = f"{type(exc).__name__}: {exc}"
-            self.message.value = f'<span style="color:#b00020">⚠ {html.escape(error)}</span>'
-            if self.state is not None:
-                self.state = replace(self.state, error=error)
+            report_error(self, exc)
             return
         self.message.value = ""
         self.data = data

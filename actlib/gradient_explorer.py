@@ -41,7 +41,7 @@ import html
 import math
 import numbers
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import ipywidgets as W
@@ -51,7 +51,7 @@ from matplotlib.figure import Figure
 
 from . import init as _init
 from ._validation import check_real
-from .explorer import _png, explorer_names
+from .explorer import _png, explorer_names, report_error
 from .plotting import color
 from .registry import Activation, get
 
@@ -698,10 +698,7 @@ class GradientExplorer(W.VBox):
         except Exception as exc:
             if raise_errors:
                 raise
-            error = f"{type(exc).__name__}: {exc}"
-            self.message.value = f'<span style="color:#b00020">⚠ {html.escape(error)}</span>'
-            if self.state is not None:
-                self.state = replace(self.state, error=error)
+            report_error(self, exc)
             return
         self.message.value = ""
         self.stats = stats

@@ -120,6 +120,13 @@ def blobs(n: int = 200, *, noise: float = 0.35, shuffle: bool = True, rng=0):
     return X, y.astype(np.int64)
 
 
+def _error_html(text):
+    """The widgets' shared red warning line (explorer is imported lazily: it loads ipywidgets)."""
+    from .explorer import error_html
+
+    return error_html(text)
+
+
 @dataclass(frozen=True, eq=False)
 class Dataset:
     """A 2-D data set split into a training and a test part.
@@ -1015,7 +1022,7 @@ class PlaygroundWidget:
         try:
             action(*args)
         except Exception as exc:
-            self.message.value = f'<span style="color:#b00020">⚠ {html.escape(f"{type(exc).__name__}: {exc}")}</span>'
+            self.message.value = _error_html(f"{type(exc).__name__}: {exc}")
             return False
         return True
 
@@ -1113,7 +1120,7 @@ class PlaygroundWidget:
         self.status.value = (f"&nbsp;step <b>{pg.steps:,}</b> · train loss {e['train_loss']:.3f} · test loss {e['test_loss']:.3f} · "
                              f"test accuracy <b>{e['test_accuracy']:.0%}</b>")
         if pg.diverged:
-            self.message.value = f'<span style="color:#b00020">⚠ {html.escape(pg.diverged)}</span>'
+            self.message.value = _error_html(pg.diverged)
         self.frames += 1
 
     def run(self, frames: int = 1) -> dict:
@@ -1141,7 +1148,7 @@ class PlaygroundWidget:
                 if rest > 0:
                     self._stop_event.wait(rest)
         except Exception as exc:  # shown, not lost in a thread
-            self.message.value = f'<span style="color:#b00020">⚠ training stopped: {html.escape(f"{type(exc).__name__}: {exc}")}</span>'
+            self.message.value = _error_html(f"training stopped: {type(exc).__name__}: {exc}")
         finally:
             if not self._stop_event.is_set():  # stopped by itself: release the button
                 self._stop_event.set()
