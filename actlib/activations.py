@@ -271,6 +271,8 @@ def _elu_grad(x, scale, alpha, at_zero_right):
     """
     g = np.minimum(x, 0.0, out=np.empty_like(x))
     np.exp(g, out=g)
+    if alpha == 1.0 and scale == 1.0 and not at_zero_right:
+        return g  # e^min(x, 0) is already exactly 1 for x >= 0 (ELU with α = 1): two passes, not four
     g *= alpha
     right = (x >= 0) if at_zero_right else (x > 0)
     if alpha <= 1.0:
