@@ -1217,7 +1217,8 @@ def render_markdown(results: dict) -> str:
                   "calls each. Candidates: the plain expressions in `_plain_catalogue` of `tools/benchmark.py`, always including actlib's own",
                   "formula written inline. *plain* is the fastest that is as accurate as actlib: it agrees on moderate input",
                   "(|x| ≤ 8), on large finite input (±20 … ±1e30: no overflow, no NaN) and keeps its relative accuracy in the tails",
-                  "(sigmoid(−80) = 1.8e−35 must not become 0). *±inf/NaN*: it also gives actlib's limits for ±inf and propagates NaN.",
+                  "(sigmoid(−80) = 1.8e−35 must not become 0). *±inf/NaN*: it also gives actlib's limits for ±inf and propagates NaN;",
+                  "when some candidate does, the fastest such one is the baseline (NaN in, NaN out is part of actlib's contract).",
                   "Ratio = actlib / plain, budget ≤ 1.5×. Last column: the fastest expression that agrees on moderate and large input",
                   "but loses accuracy in the tails, where one is faster.", ""]
         lines += _md_table(["function", "dtype", "actlib ms", "M elem/s", "plain ms", "ratio", "fastest accurate plain expression", "±inf/NaN",
