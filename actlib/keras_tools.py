@@ -63,7 +63,7 @@ INITIALIZERS = (
     "lecun_uniform",
     "orthogonal",
 )
-_BUILD_KEYS = ("depth", "width", "activation", "activation_params", "init", "batchnorm", "dropout", "dropout_rate")
+_BUILD_KEYS = ("depth", "width", "activation", "activation_params", "init", "batchnorm", "batchnorm_momentum", "dropout", "dropout_rate")
 
 
 def _keras():
@@ -275,6 +275,7 @@ def build_mlp(
     activation_params: dict | None = None,
     init=None,
     batchnorm: str | None = None,
+    batchnorm_momentum: float = 0.99,
     dropout: str | None = None,
     dropout_rate: float = 0.2,
     input_dim: int = 64,
@@ -285,7 +286,8 @@ def build_mlp(
     """A multilayer perceptron for classification, as a plain (uncompiled) Keras model.
 
     Layers, for i = 1..depth: ``dense_i`` (Dense(width), bias 0), ``bn_i`` when
-    ``batchnorm="before"``, ``act_i`` (the activation, parameters explicit; PReLU is a
+    ``batchnorm="before"`` (``momentum=batchnorm_momentum``: Keras' 0.99 needs a few hundred steps before its
+    moving averages forget their start; 0.9 suits short runs), ``act_i`` (the activation, parameters explicit; PReLU is a
     ``keras.layers.PReLU`` layer starting at its α), ``bn_i`` when ``batchnorm="after"``, then
     ``drop_i`` when ``dropout`` is ``"dropout"`` or ``"alpha"`` (``AlphaDropout``). On top, ``logits``
     (Dense(n_classes), Glorot uniform) and ``probs`` (softmax).
@@ -296,6 +298,7 @@ def build_mlp(
     """
     func = "actlib.keras_tools.build_mlp"
     act, init, dropout_rate = _check_config(func, depth, width, activation, activation_params, init, batchnorm, dropout, dropout_rate)
+    batchnorm_momentum = check_real(func, "batchnorm_momentum", batchnorm_momentum, low=0.0, high=1.0, high_open=True)
     for what, value in (("input_dim", input_dim), ("n_classes", n_classes)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{func}: {what} must be a positive int; got {value!r}.")
@@ -306,10 +309,10 @@ def build_mlp(
     for i in range(1, depth + 1):
         x = keras.layers.Dense(width, kernel_initializer=_initializer(keras, init, _layer_seed(seed, i)), name=f"dense_{i}")(x)
         if batchnorm == "before":
-            x = keras.layers.BatchNormalization(name=f"bn_{i}")(x)
+            x = keras.layers.BatchNormalization(momentum=batchnorm_momentum, name=f"bn_{i}")(x)
         x = _activation_layer(keras, act, f"act_{i}")(x)
         if batchnorm == "after":
-            x = keras.layers.BatchNormalization(name=f"bn_{i}")(x)
+            x = keras.layers.BatchNormalization(momentum=batchnorm_momentum, name=f"bn_{i}")(x)
         if dropout is not None:
             x = _dropout_layer(keras, dropout, dropout_rate, _layer_seed(seed, 100 + i), f"drop_{i}")(x)
     x = keras.layers.Dense(n_classes, kernel_initializer=_initializer(keras, "glorot_uniform", _layer_seed(seed, 0)), name="logits")(x)
@@ -372,10 +375,10 @@ def _stack_classes():
     return _CLASSES
 
 
-def _stacked_batchnorm(keras, x, copies, width, name):
+def _stacked_batchnorm(keras, x, copies, width, momentum, name):
     """BatchNorm per copy and unit: (n, R, w) → (n, R·w), normalise each column over the batch, back."""
     x = keras.layers.Reshape((copies * width,), name=f"{name}_flat")(x)
-    x = keras.layers.BatchNormalization(name=name)(x)
+    x = keras.layers.BatchNormalization(momentum=momentum, name=name)(x)
     return keras.layers.Reshape((copies, width), name=f"{name}_unflat")(x)
 
 
@@ -383,7 +386,7 @@ def _build_stack(runs, arch, input_dim, n_classes):
     """One Keras model holding a copy of the MLP per run; run r's weights equal build_mlp(**config, seed)'s."""
     keras = _keras()
     C = _stack_classes()
-    depth, width, batchnorm, dropout, dropout_rate = arch
+    depth, width, batchnorm, momentum, dropout, dropout_rate = arch
     R = len(runs)
     groups, start = [], 0
     for r in range(1, R + 1):  # consecutive runs with the same activation share one call
@@ -397,10 +400,10 @@ def _build_stack(runs, arch, input_dim, n_classes):
         dense_layers.append((i, layer))
         x = layer(x)
         if batchnorm == "before":
-            x = _stacked_batchnorm(keras, x, R, width, f"bn_{i}")
+            x = _stacked_batchnorm(keras, x, R, width, momentum, f"bn_{i}")
         x = C["GroupedActivation"](groups, name=f"act_{i}")(x)
         if batchnorm == "after":
-            x = _stacked_batchnorm(keras, x, R, width, f"bn_{i}")
+            x = _stacked_batchnorm(keras, x, R, width, momentum, f"bn_{i}")
         if dropout is not None:
             x = _dropout_layer(keras, dropout, dropout_rate, _layer_seed(runs[0]["seed"], 100 + i), f"drop_{i}")(x)
     head = C["StackedDense"](n_classes, R, name="logits")
@@ -526,9 +529,23 @@ def _normalise_configs(func, configs):
                 close = suggest(k, _BUILD_KEYS)
                 hint = f" Did you mean {close[0]!r}?" if close else ""
                 raise ValueError(f"{func}: config {key!r} has an unknown key {k!r}.{hint} Known: {', '.join(_BUILD_KEYS)}.")
-        full = dict(depth=3, width=64, activation="relu", activation_params=None, init=None, batchnorm=None, dropout=None, dropout_rate=0.2)
+        full = dict(
+            depth=3,
+            width=64,
+            activation="relu",
+            activation_params=None,
+            init=None,
+            batchnorm=None,
+            batchnorm_momentum=0.99,
+            dropout=None,
+            dropout_rate=0.2,
+        )
         full.update(c)
-        act, init, rate = _check_config(f"{func} (config {key!r})", **full)
+        check = {k: v for k, v in full.items() if k != "batchnorm_momentum"}
+        act, init, rate = _check_config(f"{func} (config {key!r})", **check)
+        full["batchnorm_momentum"] = check_real(
+            f"{func} (config {key!r})", "batchnorm_momentum", full["batchnorm_momentum"], low=0.0, high=1.0, high_open=True
+        )
         full.update(init=init, dropout_rate=rate)
         out[str(key)] = (full, act)
     return out
@@ -570,7 +587,7 @@ def run_grid(
     """Train every configuration with every seed; return a ``Results`` with a tidy table.
 
     ``configs``: ``{name: {build_mlp arguments}}`` (depth, width, activation, activation_params, init,
-    batchnorm, dropout, dropout_rate), or a list of such dicts named by their activation. Optimiser:
+    batchnorm, batchnorm_momentum, dropout, dropout_rate), or a list of such dicts named by their activation. Optimiser:
     Adam(learning_rate), loss: sparse categorical cross-entropy. A run's ``seed`` fixes its initial
     weights (exactly those of ``build_mlp(..., seed=seed)``). The mini-batch order is the same for
     every run (it comes from ``shuffle_seed``): a paired design, so differences between
@@ -613,7 +630,8 @@ def run_grid(
                 groups[("single", len(groups))] = [run]
                 continue
             c = run["cfg"]
-            arch = (c["depth"], c["width"], c["batchnorm"], c["dropout"], c["dropout_rate"] if c["dropout"] else 0.0)
+            momentum = c["batchnorm_momentum"] if c["batchnorm"] else 0.0
+            arch = (c["depth"], c["width"], c["batchnorm"], momentum, c["dropout"], c["dropout_rate"] if c["dropout"] else 0.0)
             groups.setdefault(arch, []).append(run)
         model_groups = []
         for arch, members in groups.items():

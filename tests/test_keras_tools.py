@@ -89,6 +89,7 @@ def _dense_params(sizes):
 def test_builder_layers_and_shapes(batchnorm, dropout, expected):
     m = kt.build_mlp(2, 16, "tanh", batchnorm=batchnorm, dropout=dropout, input_dim=5, n_classes=3)
     assert [ly.name for ly in m.layers] == expected
+    assert all(ly.momentum == 0.99 for ly in m.layers if ly.name.startswith("bn_"))  # Keras' default unless asked
     assert m.output.shape == (None, 3)
     bn = 4 * 16 * 2 if batchnorm else 0
     assert m.count_params() == _dense_params([5, 16, 16, 3]) + bn
@@ -132,6 +133,7 @@ def test_builder_initialisation_is_seeded_and_follows_the_registry():
         (dict(init=-1.0), "init must be a Keras initializer name or a positive float"),
         (dict(dropout_rate=1.0), "dropout_rate"),
         (dict(activation_params=0.1), "activation_params must be a dict"),
+        (dict(batchnorm="before", batchnorm_momentum=1.0), "batchnorm_momentum"),
     ],
 )
 def test_builder_errors(kwargs, message):
@@ -143,7 +145,7 @@ def test_builder_errors(kwargs, message):
 GRID = {
     "relu": dict(activation="relu", depth=2, width=16),
     "tanh": dict(activation="tanh", depth=2, width=16),
-    "elu-bn": dict(activation="elu", activation_params={"alpha": 0.5}, depth=2, width=16, batchnorm="before"),
+    "elu-bn": dict(activation="elu", activation_params={"alpha": 0.5}, depth=2, width=16, batchnorm="before", batchnorm_momentum=0.9),
 }
 
 
