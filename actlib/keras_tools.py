@@ -600,6 +600,10 @@ def run_grid(
     its own: each copy follows the same path as an ordinary model, up to float rounding. It is much
     faster on a CPU, where small Keras models spend most of their time on per-operation overhead.
     Dropout masks in that mode come from the group's seed stream rather than each run's.
+
+    Side effect: ``keras.utils.set_random_seed(shuffle_seed)`` is called before each model, which
+    also resets Python's, NumPy's global and TensorFlow's random state. The first epoch's
+    ``seconds`` include tracing the training step (about a second on a laptop CPU).
     """
     func = "actlib.keras_tools.run_grid"
     cfgs = _normalise_configs(func, configs)
